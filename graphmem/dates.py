@@ -21,10 +21,12 @@ from typing import TypeAlias
 __all__ = [
     "DATE_FORMS",
     "EPSILON",
+    "UTC_ZONE_NAMES",
     "CalendarDay",
     "DateTextError",
     "TimeArg",
     "add_months",
+    "clock_with_colons",
     "grain_end",
     "is_utc",
     "local_span_to_utc",
@@ -51,6 +53,12 @@ _ISO = re.compile(
     r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,6}))?)?"
     r"\s*([Zz]|[+-]\d{2}(?::?\d{2})?)?)?)?)?$"
 )
+# A clock written with dots after a date ("2024-03-05 14.05", "2024-03-05T00.30.15"): hours.minutes[.seconds],
+# as British usage writes it. Python's ISO reader takes the ".05" of "14.05" for a fraction of a second.
+_DOTTED_CLOCK = re.compile(r"^(\d{4}-\d{1,2}-\d{1,2}[Tt ])(\d{1,2})\.(\d\d)(?:\.(\d\d))?(?![\d.,:])")
+# An hour with a fraction and no minutes after a date ("2024-03-05 14.5", "2024-03-05T14,05"), which Python's
+# ISO reader also takes for a fraction of a second
+_HOUR_FRACTION = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}[Tt ]\d{1,2}[.,]\d")
 _MONTH_NUMBERS = {
     name.lower(): number
     for number in range(1, 13)
@@ -103,6 +111,20 @@ class DateTextError(ValueError):
     def __init__(self, message: str, suggestion: str | None = None) -> None:
         super().__init__(message)
         self.suggestion = suggestion
+
+
+def clock_with_colons(text: str) -> str | None:
+    """``text`` with a clock written with dots after its date written with colons, as hours.minutes[.seconds]:
+    ``2024-03-05 14.05`` is ``2024-03-05 14:05``, ``2024-03-05T00.30.15`` is ``2024-03-05T00:30:15`` (a
+    fraction of a second follows seconds only: ``00:30:15.5``). ``None`` when the hour carries a fraction
+    instead of minutes (``2024-03-05 14.5``, ``2024-03-05T14,05``): no time to read. Other text is returned
+    as it is."""
+    found = _DOTTED_CLOCK.match(text)
+    if found is not None:
+        day, hour, minute, second = found.groups()
+        clock = f"{int(hour):02d}:{minute}" + (f":{second}" if second is not None else "")
+        return f"{day}{clock}{text[found.end() :]}"
+    return None if _HOUR_FRACTION.match(text) else text
 
 
 def add_months(value: datetime, months: int) -> datetime:
@@ -165,8 +187,9 @@ def zone_named(name: str | tzinfo | None) -> tzinfo | None:
     )
 
 
-# the IANA names of a clock that has always been UTC (GMT's are the same clock)
-_UTC_KEYS = frozenset(
+#: The IANA names of a clock that has always been UTC (GMT's are the same clock): ``UTC``, ``Etc/UTC``,
+#: ``Etc/GMT``, ``GMT0``, ``Zulu``...
+UTC_ZONE_NAMES = frozenset(
     f"{prefix}{name}"
     for prefix in ("", "Etc/")
     for name in ("UTC", "UCT", "Universal", "Zulu", "GMT", "GMT0", "GMT+0", "GMT-0", "Greenwich")
@@ -180,7 +203,7 @@ def is_utc(zone: tzinfo | None) -> bool:
         return True
     if isinstance(zone, timezone):
         return zone.utcoffset(None) == timedelta(0)
-    return getattr(zone, "key", None) in _UTC_KEYS
+    return getattr(zone, "key", None) in UTC_ZONE_NAMES
 
 
 def zone_label(zone: tzinfo) -> str:
@@ -280,7 +303,8 @@ def _read_wall(text: str) -> tuple[datetime, datetime, str, bool]:
     raw = text.strip()
     if len(raw) > _LONGEST:  # no date is this long; its error must not repeat all of it (MCP answers hold it)
         raise DateTextError(f"{raw[:40]!r}… ({len(raw)} characters) is not a date: write {DATE_FORMS}")
-    m = _ISO.match(raw)
+    iso = _colon_clock(raw)
+    m = _ISO.match(iso)
     if m:
         year, month, day, hour, minute, second, fraction, zone = m.groups()
         y = int(year)
@@ -328,11 +352,23 @@ def _read_wall(text: str) -> tuple[datetime, datetime, str, bool]:
         start = datetime(day.year, day.month, day.day)
         return start, grain_end(start, "day"), "day", False
     try:
-        moment = datetime.fromisoformat(raw)
+        moment = datetime.fromisoformat(iso)
     except ValueError:
         raise DateTextError(f"{raw!r} is not a date: write {DATE_FORMS}") from None
     naive = moment.replace(tzinfo=None)
     return (*_in_utc(raw, naive, grain_end(naive, "moment"), moment.tzinfo), "moment", moment.tzinfo is not None)
+
+
+def _colon_clock(raw: str) -> str:
+    """``raw`` with a dotted clock written with colons (:func:`clock_with_colons`).
+
+    Raises:
+        DateTextError: the hour carries a fraction instead of minutes (``2024-03-05 14.5``).
+    """
+    iso = clock_with_colons(raw)
+    if iso is None:
+        raise DateTextError(f"{raw!r} is not a time: write its minutes after a colon (or a dot): 14:05, 14.05")
+    return iso
 
 
 def parse_date_argument(text: str, *, until: bool = False, zone: tzinfo | None = None) -> datetime:

@@ -99,8 +99,9 @@ def stdout_console() -> Console:
         from rich.console import Console
 
         # Piped output (files, CI logs) gets room for wide tables instead of rich's 80-column fallback.
-        console = _consoles["stdout"] = Console(
-            highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 160
+        tty = _isatty(sys.stdout)
+        console = _consoles["stdout"] = _console(
+            Console, tty, highlight=False, soft_wrap=True, width=None if tty else 160
         )
         console.on_broken_pipe = _broken_pipe  # type: ignore[method-assign]
     return console
@@ -121,8 +122,28 @@ def stderr_console() -> Console:
     if console is None:
         from rich.console import Console
 
-        console = _consoles["stderr"] = Console(stderr=True, highlight=False, soft_wrap=not sys.stderr.isatty())
+        tty = _isatty(sys.stderr)
+        console = _consoles["stderr"] = _console(Console, tty, stderr=True, highlight=False, soft_wrap=not tty)
     return console
+
+
+def _console(console_type: type[Console], tty: bool, **options: Any) -> Console:
+    """A rich console that is a terminal only when its stream is one (``tty``), in the colours rich would
+    choose. ``FORCE_COLOR`` (or ``TTY_COMPATIBLE=1``) makes rich take a pipe for a terminal, and then draw
+    progress bars and narrow-terminal layouts into it: here it forces colour only, and what asks for a
+    terminal (``console.is_terminal``: a progress bar, :mod:`graphmem.cli.narrow`) sees the real stream. On
+    a terminal rich decides as it would (``TTY_COMPATIBLE=0`` says the terminal is none)."""
+    chosen = console_type(**options).color_system  # forced by FORCE_COLOR, none in a pipe otherwise
+    terminal = None if tty else False  # None: rich's own reading of the stream and the environment
+    return console_type(force_terminal=terminal, color_system=chosen, **options)  # type: ignore[arg-type]
+
+
+def _isatty(stream: Any) -> bool:
+    """Whether ``stream`` is a terminal (``False`` for a stream closed or without ``isatty``)."""
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
 
 
 def __getattr__(name: str) -> Console:

@@ -30,8 +30,9 @@ fortnight ago", "in a fortnight"), and decades after "the" ("I loved grunge in t
 ...", "The 90s were great"; an age is said with a possessive: "in my twenties"); and it cuts a name NER ran
 into a relative date off the DATE span ("moved to Cardiff yesterday", one DATE "Cardiff yesterday" that
 resolves to nothing): the date stays, the name goes to stage 2 (not a day, month or holiday: "Monday last
-week" is one date). A length after
-"in" ("in two weeks", where NER's span is "two weeks") is resolved with its "in", as a time ahead
+week" is one date); and a count NER ran into the end of a date ("on Monday 3 people came", one DATE "Monday
+3" that read as March): the date stays (not "May 3", "Monday 3 pm", "Monday 3 of May", "Monday 9 to 5").
+A length after "in" ("in two weeks", where NER's span is "two weeks") is resolved with its "in", as a time ahead
 (:mod:`graphmem.extract.relative`), not as a length; a length "ago" before "today" ("one year ago today",
 where NER's span is "one year ago") with its "today", as that day; a length before "from now" or "from
 today" ("three days from now", where NER's span is "three days") with them, as the day that far ahead.
@@ -106,6 +107,7 @@ def mark_missed_times(doc: Any) -> Any:
     entity they overlap that is not a time ("Tues" taken for a person), and cut the name off a DATE span
     that NER ran into a relative date ("Cardiff yesterday", :func:`_named_lead`); ``doc`` is returned."""
     _cut_names_off_dates(doc)
+    _cut_counts_off_dates(doc)
     found = []
     for pattern in (_SHORT_WEEKDAY, _FORTNIGHT, _THE_DECADE):
         for m in pattern.finditer(doc.text):
@@ -143,6 +145,50 @@ def _cut_names_off_dates(doc: Any) -> None:
             span.label_ = "DATE"
         kept.append(span)
     doc.ents = kept
+
+
+def _cut_counts_off_dates(doc: Any) -> None:
+    """Make each DATE span of ``doc`` that ends in a count of what follows it the date alone: NER runs "on
+    Monday 3 people came" into one DATE "Monday 3", which the resolver reads as March (a month's number). A
+    bare number closing a span after a word that is no month ("Monday", "yesterday", "2019"), followed by a
+    word that is no part of a time ("people", "of us"; not "pm", "o'clock", "of May"), counts that word."""
+    ents = list(doc.ents)
+    cut = [_counted(e) for e in ents]
+    if not any(cut):
+        return
+    kept = []
+    for span, counted in zip(ents, cut, strict=True):
+        if counted:
+            span = doc[span.start : span.end - 1]
+            span.label_ = "DATE"
+        kept.append(span)
+    doc.ents = kept
+
+
+def _counted(span: Any) -> bool:
+    """Whether the DATE ``span``'s last token is a count of the word after it (:func:`_cut_counts_off_dates`)."""
+    if span.label_ != "DATE" or len(span) < 2 or span.end >= len(span.doc):
+        return False
+    last, before, after = span[-1], span[-2], span.doc[span.end]
+    if not re.fullmatch(r"\d{1,3}", last.text) or before.lower_.rstrip(".") in _MONTH_NAMES | _RANGE_WORDS:
+        return False  # "May 3": a day of the month; "Monday 9 to 5": the end of a range
+    if not after.is_alpha or after.lower_.rstrip(".") in _CLOCK_WORDS | _MONTH_NAMES:
+        return False  # "Monday 3 pm", "Monday 3rd", "Monday 3 March"
+    following = span.doc[span.end + 1] if span.end + 1 < len(span.doc) else None
+    return not (after.lower_ == "of" and following is not None and following.lower_.rstrip(".") in _MONTH_NAMES)
+
+
+#: Month names as a date writes them ("3 March", "May 3", "the 3rd of Sept.").
+_MONTH_NAMES = words(
+    """
+        january february march april may june july august september october november december jan feb mar apr jun
+        jul aug sep sept oct nov dec
+        """
+)
+#: Words joining a number to the span before it as the end of a range ("Monday 9 to 5", "9-5", "9 till 5").
+_RANGE_WORDS = frozenset({"to", "-", "–", "—", "till", "til", "until", "through", "thru"})
+#: Words after a number that make it part of a time ("3 pm", "3 o'clock", "3rd" split as "3" "rd").
+_CLOCK_WORDS = frozenset({"am", "pm", "a.m", "p.m", "o'clock", "oclock", "h", "hrs", "st", "nd", "rd", "th"})
 
 
 def _named_lead(span: Any) -> int:

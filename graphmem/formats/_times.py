@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, time, tzinfo
 from typing import Any
 
 from graphmem.date_order import ordered, the_order
-from graphmem.dates import CalendarDay, local_to_utc
+from graphmem.dates import CalendarDay, clock_with_colons, local_to_utc
 from graphmem.errors import IngestError
 
 __all__ = [
@@ -39,10 +39,12 @@ _YEAR_FIRST = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?=$|[T ,(])")
 _ISO_SHAPED = re.compile(r"^[+-]?\d{4}-\d")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d\d)-(\d\d)(?=$|[T ,(])")
 # Text that gives a clock time, not a day alone: "10:30", "3 pm", "2024-03-05T00", "noon", "00.00" (not the
-# parts of a dotted date: "2024.03.05", "05.03.2024"), "00h00", "0h", an ISO date's "0000"
+# parts of a dotted date: "2024.03.05", "05.03.2024"), "00h00", "0h", an ISO date's "0000", a dotted clock
+# with seconds after a year-first date ("2024-03-05 00.00.00")
 _CLOCK_TIME = re.compile(
     r"\d\s*:\s*\d|\d\s*[ap]\.?\s*m\b|\dT\d|\b(?:noon|midnight)\b"
-    r"|(?<![\d.])\d{1,2}\.\d\d(?![\d.])|\b\d{1,2}\s*h(?:\s*\d\d)?\b|^\d{4}-\d\d-\d\d[ T]\d{4}\b",
+    r"|(?<![\d.])\d{1,2}\.\d\d(?![\d.])|\b\d{1,2}\s*h(?:\s*\d\d)?\b|^\d{4}-\d\d-\d\d[ T]\d{4}\b"
+    r"|^\d{4}[-/.]\d{1,2}[-/.]\d{1,2}[ T]\d{1,2}\.\d\d\.\d\d\b",
     re.IGNORECASE,
 )
 _DATE_FORMATS = (
@@ -166,6 +168,10 @@ def _parse_date(text: str) -> datetime | None:
         cleaned = f"{year:04d}-{month:02d}-{day_:02d}{cleaned[ymd.end() :]}"
     else:  # "8/5/2023" in the order its input's dates show (graphmem.date_order)
         cleaned = ordered(cleaned, the_order())
+    colons = clock_with_colons(cleaned)  # "2024-03-05 00.30" is half past midnight, not 300 ms after it
+    if colons is None:
+        return None  # "2024-03-05 14.5": an hour with a fraction, no time of day
+    cleaned = colons
     try:
         return datetime.fromisoformat(cleaned)
     except ValueError:

@@ -4,7 +4,7 @@ A session header is a Markdown heading (``## Session 2 — 14 March 2024``), a `
 rule with text (``--- 14 March 2024 ---``); a date in it becomes the session's start time (kept as text
 when it does not parse). A bare rule (``---``, ``***``, ``___``, ``- - -``) is a separator: after turns
 it starts a new (undated) session, under a header or atop the file it changes nothing. A turn may start
-with a time in brackets (``[10:32] Ana: hi``, or a full ``[2024-03-14 10:32]``; a bare clock time takes
+with a time in brackets (``[10:32] Ana: hi``, ``[10.32]``, or a full ``[2024-03-14 10:32]``; a bare clock time takes
 the header date and its offset, if any) and may carry an image as ``[image: a photo of ...]``. A line
 that is neither a header nor a turn continues the turn before it. Markdown turns read too: a list item
 (``- Zoë: hi``) or a speaker in bold (``**Zoë:** hi``, ``**Zoë**: hi``) is a turn atop the file, under
@@ -24,6 +24,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
+from graphmem.date_order import ordered, the_order
 from graphmem.dates import CalendarDay
 from graphmem.errors import IngestError
 from graphmem.formats._names import Spellings, ascii_namespace_from
@@ -59,7 +60,11 @@ _TURN = re.compile(
     r"\s*(?P<colon>:)(?:\s+(?P<text>.*)|\s*)$"
 )
 _IMAGE = re.compile(r"\[(?:image|photo|picture)\s*:\s*(?P<caption>[^\]]+)\]", re.IGNORECASE)
-_CLOCK = re.compile(r"^(?P<h>\d{1,2}):(?P<m>\d{2})(?::(?P<s>\d{2}))?\s*(?P<ampm>[ap]\.?m\.?)?$", re.IGNORECASE)
+# a bare clock time: "10:32", "10:32:05", "7:05 pm", and with dots as British usage writes it: "14.05", "14.35.30"
+# (three dotted numbers that are a date in the input's order are that date: "12.05.24", :func:`_dotted_date`)
+_CLOCK = re.compile(
+    r"^(?P<h>\d{1,2})(?P<sep>[:.])(?P<m>\d{2})(?:(?P=sep)(?P<s>\d{2}))?\s*(?P<ampm>[ap]\.?m\.?)?$", re.IGNORECASE
+)
 
 
 #: How much of a line format detection reads.
@@ -223,7 +228,12 @@ def _turn_time(raw: str, builder: _Builder, *, path: str, line: int) -> datetime
     the two readings of a clock time, the same day or the next, the one nearer the previous clock time is
     taken, so one more than 12 hours before it is on the next day (and so are those after it).
     """
-    if m := _CLOCK.match(raw.strip()):
+    m = _CLOCK.match(raw.strip())
+    if m is not None and m.group("sep") == "." and m.group("s") is not None:
+        dated = _dotted_date(raw)  # "[12.05.24]" is 12 May 2024 where the input writes the day first
+        if dated is not None:
+            return dated
+    if m is not None:
         hour, minute, second = int(m.group("h")), int(m.group("m")), int(m.group("s") or 0)
         ampm = (m.group("ampm") or "").lower().replace(".", "")
         if ampm == "pm" and hour < 12:
@@ -246,6 +256,16 @@ def _turn_time(raw: str, builder: _Builder, *, path: str, line: int) -> datetime
     if parsed is None:
         raise IngestError(f"not a time: [{raw}]", path=path, line=line)
     return parsed
+
+
+def _dotted_date(raw: str) -> datetime | None:
+    """The date three dotted numbers (``12.05.24``) write in the input's order of numeric dates
+    (:mod:`graphmem.date_order`; month/day where nothing decides, as its warning says), or ``None`` when they
+    write none in it (``14.35.30``, a clock)."""
+    dated = parse_date_text(raw)
+    if dated is None and the_order() is None:
+        dated = parse_date_text(ordered(raw, False))
+    return dated
 
 
 # English names whatever the locale (calendar.month_name follows LC_TIME)
