@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from datetime import tzinfo
 from typing import TYPE_CHECKING
 
-from graphmem.dates import UTC_ZONE_NAMES, is_utc, zone_label
+from graphmem.dates import zone_label
 from graphmem.formats import PARTICIPANT_FORMATS, READER_VERSION
 from graphmem.ingest_prints import SessionPrint
 
@@ -36,10 +36,11 @@ __all__ = ["Hashes", "clock_name", "content_hash", "embedded_since", "is_current
 def clock_name(zone: tzinfo | None) -> str | None:
     """The name a memory's clock ``zone`` gives the hashes of the inputs it dates
     (:func:`graphmem.extract.clocks.on_memory_clock`): ``Europe/Berlin``, ``+02:00``; ``None`` for UTC's
-    (or none), which dates them as inputs were always dated, so their hashes stay as they were. Every name
-    of UTC's clock (``Etc/GMT``, ``GMT0``, ``Etc/UTC``, a zero offset) is UTC's: it dates alike, so it
-    hashes alike (until 6 Dec 2026 ``Etc/GMT`` named its clock: :meth:`Hashes.formerly`)."""
-    return None if zone is None or is_utc(zone) else zone_label(zone)
+    (or none), which dates them as inputs were always dated, so their hashes stay as they were."""
+    if zone is None:
+        return None
+    name = zone_label(zone)
+    return None if name in ("UTC", "+00:00") else name
 
 
 def content_hash(digest: str, fmt: str, extractor: Extractor, embed: bool) -> str:
@@ -70,8 +71,6 @@ class Hashes:
     #: clock reads as that day of its calendar: recorded beside the clock, so an input a zoned memory read
     #: before dates alone were (when they were its UTC midnight) is read anew, once
     days: bool = False
-    #: Whether the input gives a time without an offset (:meth:`dating`), so the clock dates it
-    dated: bool = False
 
     def using(self, used: Collection[str]) -> Hashes:
         """These hashes with only the participants whose role or speaker is in ``used`` (those an input's
@@ -83,9 +82,9 @@ class Hashes:
         """These hashes with the clock only when it ``dated`` the input (it gives a time without an offset:
         :func:`graphmem.extract.clocks.has_utc_times`), and with ``days`` when some of those are days alone
         (:func:`graphmem.extract.clocks.has_calendar_days`)."""
-        if not dated:
-            return replace(self, clock=None, days=False, dated=False)
-        return replace(self, days=days, dated=True)
+        if not dated or self.clock is None:
+            return replace(self, clock=None, days=False)
+        return replace(self, days=days)
 
     def _reader(self, fmt: str) -> str:
         clock = f";clock={self.clock}" if self.clock is not None else ""
@@ -104,29 +103,6 @@ class Hashes:
         then finds it renamed takes it as moved (:func:`graphmem.ingest_moved.find_moved`)."""
         return replace(self, days=False).run(digest, fmt) if self.days and self.clock is not None else None
 
-    def formerly(self, digest: str, fmt: str) -> tuple[frozenset[str], frozenset[str]]:
-        """The hashes a run on UTC's clock recorded for a dated input when it named that clock otherwise
-        (``Etc/GMT``, ``GMT0``: until 6 Dec 2026 only ``UTC`` and a zero offset hashed as no clock): the
-        run's (:meth:`run`) and, when it embeds, the bare ones (:meth:`bare`). They count as this run's, so
-        a store written so keeps skipping its unchanged inputs (:func:`is_current`); empty when the run's
-        clock is another or the input gives no time without an offset."""
-        if self.clock is not None or not self.dated:
-            return frozenset(), frozenset()
-        # with and without ";days" (recorded since dates alone were read on the clock: :meth:`before_days`)
-        named = [
-            replace(self, clock=name, days=days)
-            for name in sorted(UTC_ZONE_NAMES - {"UTC"})
-            for days in {self.days, False}
-        ]
-        runs = frozenset(h.run(digest, fmt) for h in named)
-        bare = frozenset(b for h in named if (b := h.bare(digest, fmt)) is not None)
-        return runs, bare
-
-    def alike(self, digest: str, fmt: str) -> tuple[str, ...]:
-        """This run's hash (:meth:`run`) and then those a former rule recorded for what it writes alike
-        (:meth:`formerly`): what finds the input under another path (a copy, a file renamed) or spelling."""
-        return (self.run(digest, fmt), *sorted(self.formerly(digest, fmt)[0]))
-
     def bare(self, digest: str, fmt: str) -> str | None:
         """The hash an ingest without vectors recorded, when this run embeds; else ``None``."""
         return content_hash(digest, self._reader(fmt), self.extractor, False) if self.embed else None
@@ -139,26 +115,15 @@ def is_current(
     key: str,
     hashes: tuple[str, str | None],
     session: str | None = None,
-    formerly: tuple[Collection[str], Collection[str]] = ((), ()),
 ) -> bool:
     """Whether ``ns`` holds the input keyed ``key`` as this run would write it: recorded with the run's hash
     (``hashes[0]``), or with the bare one (``hashes[1]``) and every event it wrote there carrying a vector
-    since. With ``session``, the mark of that session (``<key>@<session>``, left by an interrupted run).
-    ``formerly``: hashes an earlier rule recorded for what this run writes alike (:meth:`Hashes.formerly`),
-    the run's and the bare ones, which count as those."""
+    since. With ``session``, the mark of that session (``<key>@<session>``, left by an interrupted run)."""
     record = key if session is None else f"{key}@{session}"
     run, bare = hashes
     if store.has_source(ns, record, run):
         return True
-    if bare is not None and store.has_source(ns, record, bare) and owners.embedded(ns, key, session):
-        return True
-    runs, bares = formerly
-    if not runs and not bares:
-        return False
-    stored = owners.record(ns, record)
-    if stored is None:
-        return False
-    return stored.content_hash in runs or (stored.content_hash in bares and owners.embedded(ns, key, session))
+    return bare is not None and store.has_source(ns, record, bare) and owners.embedded(ns, key, session)
 
 
 def embedded_since(

@@ -498,8 +498,8 @@ def copy_of_another(
     spaces: list[str],
     current: dict[str, bool],
     key: str,
-    content_hashes: Sequence[str],
-    bare_hashes: Sequence[str | None] = (),
+    content_hash: str,
+    bare_hash: str | None = None,
 ) -> bool:
     """Skip ``job`` with a note when what it would write is already stored from another path.
 
@@ -510,24 +510,18 @@ def copy_of_another(
     else it is written beside the old path's data (docs/extraction.md). An input that
     holds data of its own in a namespace it writes (ingested from this path before) is never a copy there:
     edited to the bytes of another file, it is an edit, and its old content is retracted as for any edit.
-    ``content_hashes``: the run's hash of this content, then those recorded alike before
-    (:meth:`~graphmem.ingest_hashes.Hashes.alike`). ``bare_hashes``: those an ingest without vectors would
-    have recorded for it, when this one embeds; another input recorded with one counts once every event it
-    wrote carries a vector (embedded since, ``graphmem reembed``).
+    ``bare_hash``: the hash an ingest without vectors would have recorded for this content, when this one
+    embeds; another input recorded with it counts once every event it wrote carries a vector (embedded
+    since, ``graphmem reembed``).
     """
     if any(owners.written(ns, key) or ns in owners.held(key) for ns in spaces):
         return False  # the input itself was ingested before: an edit (even into another's copy) is diffed
 
     def other_of(ns: str) -> str | None:
-        for run in content_hashes:
-            if (found := owners.copy_of(ns, run, key)) is not None:
-                return found
-        for bare in bare_hashes:
-            if bare is not None:
-                found = owners.copy_of(ns, bare, key, accept=lambda other: owners.embedded(ns, other))
-                if found is not None:
-                    return found
-        return None
+        found = owners.copy_of(ns, content_hash, key)
+        if found is None and bare_hash is not None:
+            found = owners.copy_of(ns, bare_hash, key, accept=lambda other: owners.embedded(ns, other))
+        return found
 
     others = {ns: other_of(ns) for ns in spaces if not current[ns]}
     found = set(others.values())

@@ -130,7 +130,7 @@ def moved_from(
     owners: Owners,
     key: str,
     transcripts: Sequence[Transcript],
-    config: str | Sequence[str],
+    config: str,
     reread: Reread | None = None,
 ) -> dict[str, str]:
     """Per namespace the input writes, the key of the input it is taken as moved from (see the module docs).
@@ -140,9 +140,7 @@ def moved_from(
             is handed to ``key`` (:meth:`Owners.move`).
         key: the input's key.
         transcripts: the input's transcripts (plain ids) into namespaces it does not hold as it is.
-        config: how the run reads, extracts and embeds (the session prints' part of it), or several ways
-            that read alike (:meth:`~graphmem.ingest_hashes.Hashes.alike`): the old input's prints are
-            compared as any of them prints.
+        config: how the run reads, extracts and embeds (the session prints' part of it).
         reread: under a namespace the caller chose (session ids carry the file's stem), the transcripts
             as a file of another stem reads them: each old input is compared under its own stem
             (:func:`stem_of`), so a renamed file is recognised.
@@ -152,22 +150,14 @@ def moved_from(
     found: dict[str, str] = {}
     readings: dict[str, Sequence[Transcript]] = {}
 
-    configs = (config,) if isinstance(config, str) else tuple(config)
-    firsts: dict[tuple[int, str], tuple[str, SessionPrint] | None] = {}  # printed once for every source
-
-    def leading_as(n: int, ns: str, source: str, config: str) -> tuple[str, SessionPrint] | None:
-        if (n, config) not in firsts:
-            firsts[n, config] = _leading_print(transcripts[n], config)
-        leading = firsts[n, config]
+    def leading_as(n: int, ns: str, source: str) -> tuple[str, SessionPrint] | None:
+        leading = _leading_print(transcripts[n], config)
         if reread is None or leading is None or not _opens_alike(owners, ns, source, leading[1]):
             return leading  # read again only for an input with a session opening alike (turns carry no id)
         stem = stem_of(owners, ns, source)
         if stem not in readings:
             readings[stem] = reread(stem)
         return _leading_print(readings[stem][n], config)
-
-    def begins_alike(n: int, ns: str, source: str) -> bool:
-        return any(_begins_alike(owners, ns, source, leading_as(n, ns, source, c)) for c in configs)
 
     for n, t in enumerate(transcripts):
         if t.namespace in found or not t.sessions or owners.written(t.namespace, key):
@@ -178,7 +168,7 @@ def moved_from(
             if source != key
             and source not in owners.this_run
             and os.path.isabs(source)
-            and begins_alike(n, t.namespace, source)
+            and _begins_alike(owners, t.namespace, source, leading_as(n, t.namespace, source))
         ]
         if len(matches) == 1 and not os.path.lexists(matches[0]):
             found[t.namespace] = matches[0]
@@ -240,13 +230,12 @@ def find_moved(
     :meth:`~graphmem.ingest_hashes.Hashes.before_days`) and that was renamed since is compared as that rule
     read it too, so it is taken as moved (and its sessions re-dated as an edit), not ingested beside.
     """
-    # a store that named UTC's clock otherwise (Etc/GMT) printed its sessions with that name (Hashes.formerly)
-    found = _find(owners, key, src, transcripts, current, hashes.alike("", fmt), fmt, namespace, zone)
+    found = _find(owners, key, src, transcripts, current, hashes.run("", fmt), fmt, namespace, zone)
     earlier = hashes.before_days("", fmt)
     if found.came_from or earlier is None:
         return found
     before = all_days_on_clock(read_source(src, format=fmt, namespace=namespace), None)
-    old = _find(owners, key, src, before, current, (earlier,), fmt, namespace, None)
+    old = _find(owners, key, src, before, current, earlier, fmt, namespace, None)
     if not old.came_from:
         return found
     if old.source is src:
@@ -261,14 +250,14 @@ def _find(
     src: Source,
     transcripts: list[Transcript],
     current: dict[str, bool],
-    configs: Sequence[str],
+    config: str,
     fmt: str,
     namespace: str | None,
     zone: tzinfo | None,
 ) -> Found:
     if namespace is None:  # the namespaces and ids are the file's own: no stem in them to keep
         wanted = [t for t in transcripts if not current[t.namespace]]
-        return Found(src, transcripts, moved_from(owners, key, wanted, configs), None)
+        return Found(src, transcripts, moved_from(owners, key, wanted, config), None)
     own = Path(src.path).stem
     readings = {own: transcripts}
 
@@ -282,7 +271,7 @@ def _find(
         return [t for t in read(stem) if not current[t.namespace]]
 
     stem = ids_stem(owners, namespace, key) or own  # renamed before: its ids keep their stem
-    came_from = moved_from(owners, key, todo(stem), configs, todo)
+    came_from = moved_from(owners, key, todo(stem), config, todo)
     if namespace in came_from:
         stem = stem_of(owners, namespace, came_from[namespace])
     source = src if stem == own else as_named(src, stem)

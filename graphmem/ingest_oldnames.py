@@ -12,7 +12,6 @@ the input. Any other input, and a namespace the caller names, gets the new spell
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from dataclasses import replace
 from pathlib import Path
 
@@ -32,7 +31,7 @@ def _old_spelling(stem: str, namespace: str) -> str:
 
 
 def old_spellings(
-    owners: Owners, path: str, key: str, transcripts: list[Transcript], content_hashes: Collection[str]
+    owners: Owners, path: str, key: str, transcripts: list[Transcript], content_hash: str
 ) -> dict[str, str]:
     """Per namespace the input's conversations were read into, its old spelling where the input stays.
 
@@ -41,8 +40,7 @@ def old_spellings(
         path: the input's path as given (its stem named the namespaces).
         key: the input's key.
         transcripts: the input read with the namespaces its name and content give (no caller's choice).
-        content_hashes: the content hash of the input's own record and those recorded alike before
-            (:meth:`~graphmem.ingest_hashes.Hashes.alike`).
+        content_hash: the content hash of the input's own record.
     """
     held = owners.held(key)
     stem = Path(path).stem
@@ -51,8 +49,7 @@ def old_spellings(
         old = _old_spelling(stem, t.namespace)
         if old == t.namespace or t.namespace in held or owners.written(t.namespace, key):
             continue
-        copied = any(owners.copy_of(old, h, key) is not None for h in content_hashes)
-        if old in held or owners.written(old, key) or copied:
+        if old in held or owners.written(old, key) or owners.copy_of(old, content_hash, key) is not None:
             out[t.namespace] = old
     return out
 

@@ -152,20 +152,18 @@ def _plan_file(
     digest = hashlib.sha256(src.data).hexdigest()
     content_hash = hashes.run(digest, fmt)
     both = (content_hash, hashes.bare(digest, fmt))
-    former = hashes.formerly(digest, fmt)  # UTC's clock named otherwise before (Etc/GMT): no re-reading
     key = src.key
     # an input ingested under the ASCII name its file gave before stays there (ingest_oldnames)
-    alike = hashes.alike(digest, fmt)  # the run's hash and those recorded alike before (former)
-    spellings = {} if namespace is not None else old_spellings(owners, path, key, transcripts, alike)
+    spellings = {} if namespace is not None else old_spellings(owners, path, key, transcripts, content_hash)
     transcripts = respelled(transcripts, spellings)
     # every record of a conversation is keyed by the file and kept in its namespace (source records are
     # per namespace), never by its position in the file: reordering conversations changes nothing
     spaces = list(dict.fromkeys(t.namespace for t in transcripts))
-    current = {ns: is_current(store, owners, ns, key, both, formerly=former) for ns in spaces}
+    current = {ns: is_current(store, owners, ns, key, both) for ns in spaces}
     if all(current.values()):
         job.skipped = True
         return
-    if copy_of_another(owners, job, spaces, current, key, alike, (both[1], *sorted(former[1]))):
+    if copy_of_another(owners, job, spaces, current, key, content_hash, both[1]):
         return
     config = hashes.run("", fmt)
     bare_config = hashes.bare("", fmt)
@@ -205,7 +203,7 @@ def _plan_file(
     for reading in readings:
         for t in reading:
             ns, done = t.namespace, current[t.namespace]
-            ids = {s.id for s in t.sessions if done or is_current(store, owners, ns, key, both, s.id, former)}
+            ids = {s.id for s in t.sessions if done or is_current(store, owners, ns, key, both, s.id)}
             keep.setdefault(ns, set()).update(ids)
     groups: dict[str, list[Transcript]] = {}
     for t in transcripts:
