@@ -189,6 +189,17 @@ def _useful_name(name: str) -> bool:
     return lower not in _PRONOUNS and lower not in GENERIC_WORDS
 
 
+def _acronym(ent: Any, start: int, end: int) -> bool:
+    """Whether NER's country or body ``ent`` is named (tokens ``start`` to ``end``) by an all-caps acronym whose
+    word is a pronoun in lower case ("the US"), in a sentence not all in capitals ("LET US KNOW")."""
+    tok = ent.doc[start]
+    if ent.label_ not in ("GPE", "ORG") or end - start != 1 or tok.tag_ not in _PROPER_TAGS:
+        return False
+    if len(tok.text) < 2 or not tok.text.isalpha() or not tok.text.isupper():
+        return False
+    return any(t.is_alpha and not t.is_upper and len(t.text) > 1 for t in tok.sent if t.i != tok.i)
+
+
 def _proper(tok: Any) -> bool:
     """A proper noun, or a noun written like one inside a sentence ("poor Bolt" tagged as a noun)."""
     if tok.pos_ == "PROPN":
@@ -458,7 +469,7 @@ def annotate(
         if type_ is None:
             continue
         found = _entity_name(ent, nouns)
-        if found is None or not _useful_name(found[0]):
+        if found is None or not (_useful_name(found[0]) or _acronym(ent, found[1], found[2])):
             continue
         if len(ent) == 1 and kin_name(ent[0]):
             continue  # "I visited Grandma": the speaker's grandma (a role topic), not a person named Grandma

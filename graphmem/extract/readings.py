@@ -19,8 +19,9 @@
   nothing.
 
 :func:`intransitive_closings` reads endings with no object: "I quit", "we broke up", "Max passed away", "Rex
-was put down" (the passive of an ending of a pet), "I'm single now", "we're not together anymore",
-and a job of the speaker's said to end ("My job at Acme ended", "my contract with Acme finished").
+was put down" (the passive of an ending of a pet), "Pepper went missing" (a loss that can be undone: a pet's),
+"I'm single now", "we're not together anymore", and a job of the speaker's said to end ("My job at Acme
+ended", "my contract with Acme finished").
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from typing import Any
 
 from graphmem.extract import vocabulary as vocab
 from graphmem.extract.firms import firm_word_name
+from graphmem.extract.lexicon import REVERSIBLE_LOSSES
 
 __all__ = ["Clause", "Reading", "adverbial_names", "clause_of", "intransitive_closings", "not_done", "read"]
 
@@ -420,9 +422,12 @@ def intransitive_closings(
         if passive:
             base = f"be_{base}"
         generic = list(_generic(verb, entity_of, speaker_id, base))
+        gone = _gone(verb, base)
         if generic or _has_object(verb, entity_of):
             yield from generic
-        elif base in vocab.VANISHING:
+        elif gone in REVERSIBLE_LOSSES:
+            yield from _vanished(verb, entity_of, speaker_id, _LOST)  # "Pepper went missing": a pet lost
+        elif gone is not None:
             yield from _vanished(verb, entity_of, speaker_id)
         elif passive and (lost := [p.name for p in vocab.endings_for(base[3:]) if p.name in _LOST]):
             yield from _vanished(verb, entity_of, speaker_id, lost)  # "Rex had to be put down": whoever's pet
@@ -432,6 +437,17 @@ def intransitive_closings(
             yield from _job_ended(verb, entity_of, speaker_id)
         elif base == "leave":
             yield from _left_after_notice(verb, entity_of, speaker_id)
+
+
+def _gone(verb: Any, base: str) -> str | None:
+    """The ending of :data:`~graphmem.extract.vocabulary.VANISHING` that ``verb`` (read as ``base``) tells, with
+    the complement that makes it one ("went missing": ``go_missing``), or ``None``."""
+    if base in vocab.VANISHING:
+        return base
+    for c in verb.children:
+        if c.dep_ in ("acomp", "advcl", "oprd") and c.i == verb.i + 1 and f"{base}_{c.lower_}" in vocab.VANISHING:
+            return f"{base}_{c.lower_}"
+    return None
 
 
 def _who(subjects: Iterable[Any], entity_of: Mapping[int, str], speaker_id: str | None) -> list[str]:
