@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from graphmem.extract.lexicon import SCHOOLS, WORKPLACES
+from graphmem.extract.lexicon import OFFICES
 from graphmem.extract.names import words
 
 __all__ = ["FIRM_WORDS", "JOB_NOUNS", "employer_name", "firm_name", "firm_word_name", "office_title"]
@@ -48,19 +48,17 @@ _NO_PLACE = FIRM_WORDS - words("bank lab labs studio studios company co")
 
 #: NER labels of what an office is of ("the Mayor of Leeds", "the Minister of the Interior", "the CEO of Acme").
 _DOMAINS = frozenset({"GPE", "LOC", "FAC", "ORG", "NORP"})
-#: Head nouns of an institution's name, which is an employer when NER cut it ("the Museum of ...").
-_INSTITUTIONS = FIRM_WORDS | WORKPLACES | SCHOOLS | words("ministry department council university institute")
 
 
 def office_title(tok: Any) -> bool:
     """Whether ``tok`` heads the title of an office, held by a person: a capitalised proper noun NER named no part
     of, with a determiner, whose "of" takes a name NER gave (a place, a firm, a body): "the Minister of the
     Interior", "the Mayor of Leeds", "the CEO of Acme". NER names an institution of that shape whole ("the
-    Bank of England", "the University of Leeds"), so a head it left out is the office's, not the employer's;
-    a head that names an institution ("the Museum of ...") is not a title."""
+    Bank of England", "the University of Leeds"), but not always ("the Port of Seattle"), so the head must be
+    an office's noun (:data:`~graphmem.extract.lexicon.OFFICES`)."""
     if tok.pos_ != "PROPN" or not tok.text[:1].isupper() or tok.ent_type_:
         return False
-    if tok.lemma_.lower() in _INSTITUTIONS or tok.lower_ in _INSTITUTIONS:
+    if tok.lower_ not in OFFICES and tok.lemma_.lower() not in OFFICES:
         return False
     if not any(c.dep_ == "det" for c in tok.children):
         return False

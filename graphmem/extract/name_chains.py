@@ -19,18 +19,23 @@ of Leeds", "the Governor of the Bahamas", "the CEO of Acme") or a person to a fi
 and NER names names such as "the Bank of England" or "Bank of the West" whole. It joins a title "X of Y" said
 with no determiner into one work (:func:`_titles`): X capitalised proper nouns NER named no part of, Y
 capitalised proper nouns NER named wholly, in part or not at all ("Game of Thrones", "Lord of the Rings",
-"Call of Duty"; "we read The Lord of the Rings" keeps its capitalised "The"); a determiner or a possessive
-before X ("the Mayor of Leeds") makes it an office's title, which stays apart. A hyphenated "upon" or "on"
-makes the joined name a place ("Stratford-upon-Avon", NER's person "Stratford"). A spaced "on" or a lone "the"
-is not enough either. Both sides of the link are capitalised; "and", commas and sentence ends never join
-("Paris and London" stays two names). The joined span takes the label of the first NER name in it, except that
-a name joined at "upon" is a place. Dates and times are never joined.
+"Call of Duty"; "we read The Lord of the Rings" keeps its capitalised "The"). It stays apart when a
+determiner or a possessive opens X, its own or before adjectives ("the Mayor of Leeds", "the new Mayor of
+Leeds"), when X's head names an office ("King of Spain", "Director of Marketing"), when NER named part of Y a
+person or a place ("Portrait of Jane Austen", "Jon of Leeds") or a person follows it ("Chief of Staff Jane
+Doe"). A hyphenated "upon" or "on" makes the joined name a place ("Stratford-upon-Avon", NER's person
+"Stratford"; "Stoke-on-Trent"). A spaced "on" or a lone "the" is not enough either. Both sides of the link are
+capitalised; "and", commas and sentence ends never join ("Paris and London" stays two names). The joined span
+takes the label of the first NER name in it, except that a name joined at a spaced or hyphenated "upon" or a
+hyphenated "on" is a place. Dates and times are never joined.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
 from typing import Any
+
+from graphmem.extract.lexicon import OFFICES
 
 __all__ = ["joined_ents"]
 
@@ -49,6 +54,8 @@ _PLACE_KINDS = frozenset({"upon", "hyphenated-place"})
 _PLACE_LABEL = "GPE"
 #: The label of a title "X of Y" ("Game of Thrones").
 _TITLE_LABEL = "WORK_OF_ART"
+#: NER labels of a Y no title "X of Y" joins: a person's or a place's name ("Portrait of Jane Austen").
+_NOT_TITLES = frozenset({"PERSON", "GPE"})
 _HYPHENS = frozenset({"-", "‐", "‑"})
 _PROPER_TAGS = frozenset({"NNP", "NNPS"})
 #: The most tokens a link between two parts may hold ("-upon-" is three, "-de-la-" five).
@@ -131,9 +138,12 @@ def _titles(doc: Any, ents: list[Any], labels: Collection[str]) -> list[tuple[in
             continue
         end = obj.i + 1
         inside = [e for e in ents if e.start < end and start < e.end]
-        # NER named no part of X, and at most the whole of Y (or part of it) as a name of one of ``labels``
-        if any(e.label_ not in labels or e.start < first or e.end > end for e in inside):
+        # NER named no part of X, and at most the whole of Y (or part of it) as a name of one of ``labels``, not
+        # a person's or a place's ("Portrait of Jane Austen", "Jon of Leeds" stay apart)
+        if any(e.label_ not in labels or e.label_ in _NOT_TITLES or e.start < first or e.end > end for e in inside):
             continue
+        if any(e.start == end and e.label_ in _NOT_TITLES for e in ents):
+            continue  # "Chief of Staff Jane Doe": a person's title before the name
         if out and out[-1][1] > start:
             continue
         out.append((start, end))
@@ -142,17 +152,25 @@ def _titles(doc: Any, ents: list[Any], labels: Collection[str]) -> list[tuple[in
 
 def _title_start(doc: Any, head: Any) -> int | None:
     """The start of the run of capitalised proper nouns ending at ``head`` (the X of a title "X of Y"), or
-    ``None`` when a determiner or a possessive opens it: "the Mayor of Leeds", "my Lord of ..." are titles of
-    an office. A capitalised "The" inside a sentence is the title's own ("we read The Lord of the Rings")."""
+    ``None`` when X is an office's title: a determiner or a possessive of X's own or before adjectives opening it
+    ("the Mayor of Leeds", "the new Mayor of Leeds", "my Lord of ..."), or a head that names an office
+    (:data:`~graphmem.extract.lexicon.OFFICES`: "King of Spain", "Director of Marketing"). A capitalised "The"
+    inside a sentence is the title's own ("we read The Lord of the Rings")."""
+    owned = (c for c in head.children if c.dep_ in ("det", "poss") and (c.text != "The" or c.is_sent_start))
+    if head.lower_ in OFFICES or any(owned):
+        return None
     start: int = head.i
     while start > 0 and not doc[start].is_sent_start and _proper_word(doc[start - 1]) and doc[start - 1].whitespace_:
         start -= 1
     if doc[start].is_sent_start:
-        return None if any(c.dep_ in ("det", "poss") for c in head.children) else start
+        return start
     before = doc[start - 1]
     if before.text == "The" and not before.is_sent_start:
         return start - 1
-    if before.pos_ in ("DET", "PRON") or before.dep_ in ("det", "poss") or before.tag_ == "POS":
+    at = start - 1
+    while at > 0 and doc[at].pos_ == "ADJ":  # "the former President of France"
+        at -= 1
+    if any(t.pos_ in ("DET", "PRON") or t.dep_ in ("det", "poss") or t.tag_ == "POS" for t in (before, doc[at])):
         return None
     return start
 

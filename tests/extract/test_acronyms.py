@@ -36,7 +36,16 @@ def test_an_acronym_ner_names_is_an_entity(nlp: Any, text: str, name: str, type_
     assert _typed(nlp, text).get(name) == type_
 
 
-@pytest.mark.parametrize("text", ["Let us know.", "LET US KNOW."])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Let us know.",
+        "LET US KNOW.",
+        "Join US for dinner on Friday!",  # before: the place "US"
+        "Can you send US the photos?",
+        "Please LET US know by Friday.",
+    ],
+)
 def test_the_pronoun_is_no_place(nlp: Any, text: str) -> None:
     assert _typed(nlp, text) == {}
 

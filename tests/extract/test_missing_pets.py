@@ -57,6 +57,10 @@ def test_a_pet_gone_missing_is_no_longer_held(memory: Memory, loss: str) -> None
         "Pepper went missing yesterday, but we found her this morning.",  # undone in the turn
         "Max went missing.",  # another one
         "Pepper went home.",  # no loss
+        "Pepper went missing for an hour.",  # before: ended; a loss that passed
+        "Pepper went missing when she was a kitten.",
+        "Pepper goes missing every weekend.",  # a habit
+        "Pepper often went missing.",
     ],
 )
 def test_a_pet_not_gone_is_still_held(memory: Memory, loss: str) -> None:
@@ -69,3 +73,9 @@ def test_a_loss_that_can_be_undone_ends_only_a_pet(extractor: SpacyExtractor, te
     """Before, "ran away" closed ``has_child``, ``married_to`` and ``dating`` of Leo too."""
     batch = one_session_batch(extractor, [("Ana", "My son Leo is ten."), ("Ben", "Nice."), ("Ana", text)])
     assert {c.predicate for c in batch.closings} == {"has_pet"}
+
+
+def test_lost_keys_end_no_pet(extractor: SpacyExtractor) -> None:
+    """Before, "my keys" closed ``has_pet`` of the keys."""
+    batch = one_session_batch(extractor, [("Ana", "My keys went missing."), ("Ben", "Oh no.")])
+    assert not [c for c in batch.closings if c.predicate == "has_pet"]

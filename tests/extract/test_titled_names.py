@@ -57,6 +57,28 @@ def test_the_title_of_an_office_and_a_person_of_a_firm_stay_apart(nlp: Any, text
     assert set(_typed(nlp, text)) == names
 
 
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        ("I met the new Mayor of Leeds.", "Leeds"),  # before: "Mayor of Leeds", a work (a determiner before "new")
+        ("The former President of France spoke.", "France"),
+        ("I met the current King of Spain.", "Spain"),
+        ("I met King of Spain.", "Spain"),  # no determiner, but "King" names an office
+        ("Jon of Leeds called me.", None),  # a person's or place's name as Y
+        ("I met Mayor of London Sadiq Khan.", "London"),
+        ("I read Portrait of Jane Austen.", None),
+        ("Prince of Wales visited the school.", None),
+        ("Director of Marketing called me today.", None),
+        ("Chief of Staff Jane Doe resigned.", None),
+    ],
+)
+def test_an_office_or_a_name_of_a_person_or_place_is_no_title(nlp: Any, text: str, place: str | None) -> None:
+    names = _typed(nlp, text)
+    assert "Work" not in names.values()
+    if place is not None:
+        assert names.get(place) == "Place"
+
+
 def test_a_hyphenated_upon_names_a_place(nlp: Any) -> None:
     """Before, NER's person "Stratford" made the joined name a person."""
     assert _typed(nlp, "I visited Stratford-upon-Avon last summer.") == {"Stratford-upon-Avon": "Place"}
@@ -68,6 +90,7 @@ def test_a_hyphenated_upon_names_a_place(nlp: Any) -> None:
         "I work for the Minister of the Interior.",  # before: Ana works_at "Minister"
         "I work for the Governor of the Bahamas.",
         "I work for the Mayor of Leeds.",
+        "I work for the new Minister of the Interior.",  # before: a work "Minister of the Interior"
     ],
 )
 def test_working_for_an_office_holder_is_no_job_at_a_firm(extractor: SpacyExtractor, text: str) -> None:
@@ -87,3 +110,16 @@ def test_working_for_an_office_holder_is_no_job_at_a_firm(extractor: SpacyExtrac
 def test_an_institution_so_named_is_the_employer(extractor: SpacyExtractor, text: str, employer: str) -> None:
     batch = one_session_batch(extractor, [("Ana", text), ("Ben", "Nice.")])
     assert ("Ana", "works_at", employer) in named_facts(batch)
+
+
+@pytest.mark.parametrize(
+    ("text", "predicate"),
+    [
+        ("I work for the Port of Seattle.", "works_at"),  # before: read as an office's title, no fact
+        ("I work at the Diocese of Leeds.", "works_at"),
+        ("I study at the Conservatory of Vienna.", "studies_at"),
+    ],
+)
+def test_an_employer_ner_cut_short_is_still_one(extractor: SpacyExtractor, text: str, predicate: str) -> None:
+    batch = one_session_batch(extractor, [("Ana", text), ("Ben", "Nice.")])
+    assert any(s == "Ana" and p == predicate for s, p, _ in named_facts(batch))
