@@ -86,13 +86,11 @@ GENERIC_WORDS = words(
 )
 # Leading modifiers dropped from a topic: they say how the speaker feels, not what the topic is.
 _STOP_MODIFIERS = words(
-    """
-    great good nice awesome amazing cool wonderful lovely fantastic incredible best better favorite
-    favourite such other own same whole real huge special different certain few many much several some
-    any every each lot bit little super totally really so very pretty big small new old last next first
-    entire true perfect beautiful fun exciting interesting important hard tough crazy sweet cute
-    poor dear lucky sad silly stupid lil adorable gorgeous precious darling brave wise kinda sorta
-    """
+    "great good nice awesome amazing cool wonderful lovely fantastic incredible best better favorite "
+    "favourite such other own same whole real huge special different certain few many much several some "
+    "any every each lot bit little super totally really so very pretty big small new old last next first "
+    "entire true perfect beautiful fun exciting interesting important hard tough crazy sweet cute "
+    "poor dear lucky sad silly stupid lil adorable gorgeous precious darling brave wise kinda sorta"
 )
 _CONTENT_POS = frozenset({"NOUN", "PROPN", "ADJ"})
 _PROPER_TAGS = frozenset({"NNP", "NNPS"})
@@ -101,20 +99,16 @@ _TITLE_LABELS = frozenset({"WORK_OF_ART", "EVENT", "LAW", "NORP", "LANGUAGE"})
 _FUNCTION_POS = frozenset({"ADP", "DET", "CCONJ", "SCONJ", "PART"})
 # Greetings and fillers that NER glues onto names ("Congrats Caroline", "ya, Melanie").
 _INTERJECTIONS = words(
-    """
-    hey hi hello bye goodbye congrats congratulations thanks thank ya yeah yes yep wow oh omg dear sup yo
-    haha lol ok okay cheers hugs aw aww awww wanna gonna nah phew welcome glad agreed sure woah whoa woo
-    woohoo yay yikes hmm ugh
-    """
+    "hey hi hello bye goodbye congrats congratulations thanks thank ya yeah yes yep wow oh omg dear sup yo "
+    "haha lol ok okay cheers hugs aw aww awww wanna gonna nah phew welcome glad agreed sure woah whoa woo "
+    "woohoo yay yikes hmm ugh"
 )
 # Times of day said as a greeting, which NER glues onto a name ("Morning Leo", "Evening all").
 _DAY_GREETINGS = words("morning mornin evening afternoon night nite")
 # Adverbs opening a sentence that the tagger takes for a first name ("Sadly Pipo died": Pipo died).
 _SENTENCE_ADVERBS = words(
-    """
-    sadly unfortunately fortunately luckily thankfully hopefully honestly apparently obviously actually
-    basically finally suddenly recently tragically
-    """
+    "sadly unfortunately fortunately luckily thankfully hopefully honestly apparently obviously actually "
+    "basically finally suddenly recently tragically"
 )
 # Nouns that carry a greeting, not a topic ("Tell Inês congratulations").
 _GREETING_HEADS = _INTERJECTIONS | words(
@@ -187,6 +181,19 @@ def _useful_name(name: str) -> bool:
         return False
     lower = name.lower()
     return lower not in _PRONOUNS and lower not in GENERIC_WORDS
+
+
+def _acronym(ent: Any, start: int, end: int) -> bool:
+    """Whether NER's place or body ``ent`` (tokens ``start`` to ``end``) is an all-caps acronym that is a pronoun in
+    lower case used as a name: with a determiner ("the US"), a preposition's object, a compound or an apposition;
+    never a verb's object or subject ("Join US", "send US the photos", "LET US know")."""
+    tok = ent.doc[start]
+    if ent.label_ not in ("GPE", "ORG") or end - start != 1 or tok.tag_ not in _PROPER_TAGS:
+        return False
+    if len(tok.text) < 2 or not tok.text.isalpha() or not tok.text.isupper():
+        return False
+    named = tok.dep_ in ("pobj", "compound", "appos") or any(c.dep_ == "det" for c in tok.children)
+    return named and any(t.is_alpha and not t.is_upper and len(t.text) > 1 for t in tok.sent if t.i != tok.i)
 
 
 def _proper(tok: Any) -> bool:
@@ -458,7 +465,7 @@ def annotate(
         if type_ is None:
             continue
         found = _entity_name(ent, nouns)
-        if found is None or not _useful_name(found[0]):
+        if found is None or not (_useful_name(found[0]) or _acronym(ent, found[1], found[2])):
             continue
         if len(ent) == 1 and kin_name(ent[0]):
             continue  # "I visited Grandma": the speaker's grandma (a role topic), not a person named Grandma

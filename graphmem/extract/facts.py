@@ -49,7 +49,7 @@ from graphmem.extract.bounds import Bounds, bounds_for, clause_time, done_ahead,
 from graphmem.extract.cancellations import cancellations
 from graphmem.extract.corrections import corrections
 from graphmem.extract.dismissals import dismissals
-from graphmem.extract.firms import JOB_NOUNS
+from graphmem.extract.firms import JOB_NOUNS, office_title
 from graphmem.extract.held_jobs import held_jobs
 from graphmem.extract.inceptions import inception_start, inceptions, own_clause
 from graphmem.extract.moves import RETURNS, known_mover, speaker_movers
@@ -254,6 +254,8 @@ def _add_triple(
         known = (entity_id(t, name_key(o_id)) for t in _WORKPLACE_TYPES)
         o_id = next((k for k in known if type_of(k) in _WORKPLACE_TYPES), o_id) if employed else o_id
         readings = employed or readings
+    if office_title(o_tok):  # "I work for the Minister of the Interior": a person's office, no workplace
+        readings = [r for r in readings if r.predicate not in _WORKPLACE_PREDICATES]
     if household:  # "we adopted a kitten": only the household's pet is the speaker's
         readings = [r for r in readings if r.predicate == "has_pet"]
     said = turn.event.occurred_at
@@ -299,6 +301,8 @@ def _left_somewhere(verb: Any, obj: Any) -> bool:
 
 #: Objects that are a job: "I quit my job at X" ends the job at X.
 _JOB_OBJECTS = JOB_NOUNS | JOBS
+#: Predicates whose object is a workplace or a body one belongs to, which no office held by a person is.
+_WORKPLACE_PREDICATES = frozenset({"works_at", "member_of", "studies_at"})
 #: The types of a named workplace, the one NER most often gets right first.
 _WORKPLACE_TYPES = ("Organization", "Place", "Thing")
 #: States the subject holds, which a verb acting on another person gives that person ("signed me up for a league",

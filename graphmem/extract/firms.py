@@ -17,9 +17,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from graphmem.extract.lexicon import OFFICES
 from graphmem.extract.names import words
 
-__all__ = ["FIRM_WORDS", "JOB_NOUNS", "employer_name", "firm_name", "firm_word_name"]
+__all__ = ["FIRM_WORDS", "JOB_NOUNS", "employer_name", "firm_name", "firm_word_name", "office_title"]
 
 #: Last words that make a name an organisation's ("Contoso Labs", "Acme Inc", "Harbor Bank").
 FIRM_WORDS = words(
@@ -43,6 +44,30 @@ _GUESSED = frozenset({"Person", "Product", "Occasion"})
 #: Firms' words no place's name ends in: a name NER took for a place that ends in one is a firm's too
 #: ("Globex Corporation" a facility; not "the West Bank", "Pinewood Studios").
 _NO_PLACE = FIRM_WORDS - words("bank lab labs studio studios company co")
+
+
+#: NER labels of what an office is of ("the Mayor of Leeds", "the Minister of the Interior", "the CEO of Acme").
+_DOMAINS = frozenset({"GPE", "LOC", "FAC", "ORG", "NORP"})
+
+
+def office_title(tok: Any) -> bool:
+    """Whether ``tok`` heads the title of an office, held by a person: a capitalised proper noun NER named no part
+    of, with a determiner, whose "of" takes a name NER gave (a place, a firm, a body): "the Minister of the
+    Interior", "the Mayor of Leeds", "the CEO of Acme". NER names an institution of that shape whole ("the
+    Bank of England", "the University of Leeds"), but not always ("the Port of Seattle"), so the head must be
+    an office's noun (:data:`~graphmem.extract.lexicon.OFFICES`)."""
+    if tok.pos_ != "PROPN" or not tok.text[:1].isupper() or tok.ent_type_:
+        return False
+    if tok.lower_ not in OFFICES and tok.lemma_.lower() not in OFFICES:
+        return False
+    if not any(c.dep_ == "det" for c in tok.children):
+        return False
+    return any(
+        prep.dep_ == "prep"
+        and prep.lower_ == "of"
+        and any(o.dep_ == "pobj" and o.ent_type_ in _DOMAINS for o in prep.children)
+        for prep in tok.children
+    )
 
 
 def _proper_words(ent: Any) -> list[Any]:

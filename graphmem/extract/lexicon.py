@@ -31,6 +31,7 @@ __all__ = [
     "LESSONS",
     "LESSON_VERBS",
     "LIGHT_VERBS",
+    "OFFICES",
     "OWNABLES",
     "PARTNERS",
     "PLAN_PREPOSITIONS",
@@ -164,3 +165,12 @@ VANISHING = words("die pass_away pass run_away go_missing")
 #: Losses a return or a finding undoes (``be_`` for a passive: "got lost"); not a death ("died", "put down"):
 #: see :mod:`graphmem.extract.recoveries`.
 REVERSIBLE_LOSSES = words("run_away go_missing wander_off lose be_lose")
+#: Head nouns of the title of an office a person holds ("the Mayor of Leeds", "Chief of Staff"): such a title
+#: "X of Y" names no employer and no work. Declared, not guessed; see docs/extraction.md.
+OFFICES = words(
+    """
+    minister mayor president governor king queen prince princess chancellor secretary director head chief
+    ambassador bishop archbishop duke duchess earl count countess emperor empress senator premier chairman
+    chairwoman chair ceo cfo cto dean provost rector mp commissioner general admiral
+    """
+)

@@ -66,7 +66,7 @@ class SpacyExtractor:
 
     name = "spacy"
     #: Bump when the output for the same input changes, so stored content is re-extracted.
-    version = "28"
+    version = "29"
 
     def __init__(
         self,

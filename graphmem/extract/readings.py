@@ -19,8 +19,9 @@
   nothing.
 
 :func:`intransitive_closings` reads endings with no object: "I quit", "we broke up", "Max passed away", "Rex
-was put down" (the passive of an ending of a pet), "I'm single now", "we're not together anymore",
-and a job of the speaker's said to end ("My job at Acme ended", "my contract with Acme finished").
+was put down" (the passive of an ending of a pet), "Pepper went missing" (a loss that can be undone: a pet's),
+"I'm single now", "we're not together anymore", and a job of the speaker's said to end ("My job at Acme
+ended", "my contract with Acme finished").
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from typing import Any
 
 from graphmem.extract import vocabulary as vocab
 from graphmem.extract.firms import firm_word_name
+from graphmem.extract.lexicon import ANIMALS, REVERSIBLE_LOSSES
 
 __all__ = ["Clause", "Reading", "adverbial_names", "clause_of", "intransitive_closings", "not_done", "read"]
 
@@ -66,6 +68,10 @@ _GONE = ("has_pet", "has_child", "married_to", "dating")
 #: What ends of an animal done away with, said in the passive with it as subject ("Rex was put down"); not
 #: ``owns``: "the house was sold" may be anyone's house, and a generic noun is one entity for all.
 _LOST = frozenset({"has_pet"})
+#: Prepositions of a loss's duration ("went missing for an hour", "during the night").
+_SPANS = frozenset({"for", "during"})
+#: Adverbs of a habitual loss ("often goes missing").
+_FREQUENCIES = frozenset({"often", "always", "sometimes", "usually", "regularly", "frequently", "occasionally"})
 #: Adjectives of being without a partner ("I'm single now").
 _SINGLE = frozenset({"single", "unattached"})
 _WE = frozenset({"we", "us"})
@@ -420,9 +426,14 @@ def intransitive_closings(
         if passive:
             base = f"be_{base}"
         generic = list(_generic(verb, entity_of, speaker_id, base))
+        gone = _gone(verb, base)
         if generic or _has_object(verb, entity_of):
             yield from generic
-        elif base in vocab.VANISHING:
+        elif gone in REVERSIBLE_LOSSES:  # "Pepper went missing": a pet lost, not "for an hour" nor "every weekend"
+            if not _passing(verb):
+                pets = {s.i: e for s in _subjects(verb) if (e := entity_of.get(s.i)) and _pet_like(s)}
+                yield from _vanished(verb, pets, speaker_id, _LOST)
+        elif gone is not None:
             yield from _vanished(verb, entity_of, speaker_id)
         elif passive and (lost := [p.name for p in vocab.endings_for(base[3:]) if p.name in _LOST]):
             yield from _vanished(verb, entity_of, speaker_id, lost)  # "Rex had to be put down": whoever's pet
@@ -432,6 +443,41 @@ def intransitive_closings(
             yield from _job_ended(verb, entity_of, speaker_id)
         elif base == "leave":
             yield from _left_after_notice(verb, entity_of, speaker_id)
+
+
+def _gone(verb: Any, base: str) -> str | None:
+    """The ending of :data:`~graphmem.extract.vocabulary.VANISHING` that ``verb`` (read as ``base``) tells, with
+    the complement that makes it one ("went missing": ``go_missing``), or ``None``."""
+    if base in vocab.VANISHING:
+        return base
+    for c in verb.children:
+        if c.dep_ in ("acomp", "advcl", "oprd") and c.i == verb.i + 1 and f"{base}_{c.lower_}" in vocab.VANISHING:
+            return f"{base}_{c.lower_}"
+    return None
+
+
+def _passing(verb: Any) -> bool:
+    """Whether the loss ``verb`` tells was passing or habitual, no end of anything: a duration ("for an hour",
+    "during the night"), a "when" or "while" clause ("when she was a kitten"), the present ("goes missing") or
+    a frequency ("often", "every weekend")."""
+    if verb.tag_ in ("VBZ", "VBP"):
+        return True
+    near = [verb, *(c for c in verb.children if c.dep_ in ("acomp", "advcl", "oprd", "prt"))]
+    for tok in (c for n in near for c in n.children):
+        if tok.dep_ == "prep" and tok.lower_ in _SPANS and any(c.dep_ == "pobj" for c in tok.children):
+            return True
+        if tok.dep_ == "advmod" and tok.lower_ in _FREQUENCIES:
+            return True
+        if tok.dep_ == "npadvmod" and any(c.lower_ in ("every", "each") for c in tok.children):
+            return True
+        if tok.dep_ == "advcl" and any(c.lower_ in ("when", "while", "whenever") for c in tok.children):
+            return True
+    return False
+
+
+def _pet_like(tok: Any) -> bool:
+    """Whether a lost subject may be a pet: a name ("Pepper") or an animal ("my cat"), not "my keys"."""
+    return tok.pos_ == "PROPN" or tok.lemma_.lower() in ANIMALS
 
 
 def _who(subjects: Iterable[Any], entity_of: Mapping[int, str], speaker_id: str | None) -> list[str]:
