@@ -7,8 +7,9 @@ older chat ingested after a live message), that binding has passed: closings are
 stored is the fact the correction stated (Ana ``lives_in`` Lisbon from January, its evidence the correcting
 turn) and the turn's text, which denies the time (", not December") right after the phrase that dates that
 fact, in the clause "I meant" restates: the fact's object is named between the two in one sentence (by any
-name the entity is known by: its name or an alias resolution gave it, "NYC" for New York City, so the
-entity, not the words, is compared), as the forward binding takes the restated clause's object ("I meant
+name the entity is known by: its name or an alias resolution gave it, "NYC" for New York City; the names are
+matched as whole words, not inside a longer capitalised name, an alias only where capitalised: :func:`_names`),
+as the forward binding takes the restated clause's object ("I meant
 I start at Globex in January, not December, and I'm moving to Lisbon in January." denies Globex's time,
 not Lisbon's).
 :func:`stored_time_corrections` reads the denial back from them and gives, for each new statement it
@@ -108,23 +109,46 @@ def _dated(fact: Fact, *, slipped: bool = False) -> bool:
     )
 
 
-def _names(words: list[str], keys: set[str]) -> bool:
-    """Whether some run of ``words`` is a name whose slug is one of ``keys``."""
-    return any(
-        slug(" ".join(words[i:j])) in keys for i in range(len(words)) for j in range(i + 1, min(i + 7, len(words) + 1))
-    )
+def _capital(word: str) -> bool:
+    """Whether ``word`` starts a name (a capital or a digit; "I" and "I'm" do not)."""
+    return (word[:1].isupper() or word[:1].isdigit()) and re.split(r"['’]", word)[0] != "I"
 
 
-def _denied_phrases(text: str, phrase: str, keys: set[str]) -> list[str]:
+def _names(words: list[str], keys: set[str], own: str) -> bool:
+    """Whether some run of ``words`` is a whole name whose slug is one of ``keys``.
+
+    The run is not part of a longer name: the words either side of it do not continue a capitalised run
+    ("New York" is not said in "the New York Times"), unless punctuation parts them ("Lisbon, Portugal").
+    A key other than ``own`` (the id's name part) is an alias, matched only where the run is capitalised,
+    so an alias that is also an ordinary word ("the city") is not read in its lower-case use.
+    """
+
+    def joined(left: str, right: str) -> bool:
+        return _capital(left) and _capital(right) and left[-1:] not in ",;:"
+
+    for i in range(len(words)):
+        if i and joined(words[i - 1], words[i]):
+            continue  # inside a longer capitalised run
+        for j in range(i + 1, min(i + 7, len(words) + 1)):
+            key = slug(" ".join(words[i:j]))
+            if key not in keys or (j < len(words) and joined(words[j - 1], words[j])):
+                continue
+            if key == own or any(_capital(w) for w in words[i:j]):
+                return True
+    return False
+
+
+def _denied_phrases(text: str, phrase: str, keys: set[str], own: str = "") -> list[str]:
     """The words after ", not" that follow ``phrase`` in a sentence of ``text`` where the speaker says what
-    they meant of an entity, one of its names (``keys``, slugs) said between "I meant" and ``phrase``
+    they meant of an entity, one of its names (``keys``, slugs; ``own`` its id's name part; :func:`_names`)
+    said as a whole name between "I meant" and ``phrase``
     ("Sorry, I meant I'm moving to Lisbon in January, not December." → ``["December"]`` for Lisbon; none
     for Lisbon in "I meant I start at Globex in January, not December, and I'm moving to Lisbon in
     January.": the denial restates Globex's clause), longest reading first, each shorter by a word."""
     out: list[str] = []
     pattern = rf"\bI\s+mean(?:t)?\b(?P<clause>[^.!?]*?)(?<!\w){re.escape(phrase)}\s*,?\s*not\s+(?P<denied>[^,.;:!?]+)"
     for m in re.finditer(pattern, text, re.IGNORECASE):
-        if not _names([w.strip("\"'‘’“”()") for w in m.group("clause").split()], keys):
+        if not _names([w.strip("\"'‘’“”()") for w in m.group("clause").split()], keys, own):
             continue  # the denial restates another clause of the sentence
         words = m.group("denied").split()
         out += [" ".join(words[:n]) for n in range(min(len(words), 6), 0, -1)]
@@ -172,7 +196,9 @@ class _Reader:
         if said is None or said.speaker is None or name_key(correcting.subject_id) != slug(said.speaker):
             return False
         assert slip.valid_from is not None and correcting.time_phrase is not None
-        phrases = _denied_phrases(said.text, correcting.time_phrase, self.keys_of(correcting.object_id))
+        phrases = _denied_phrases(
+            said.text, correcting.time_phrase, self.keys_of(correcting.object_id), name_key(correcting.object_id)
+        )
         if not phrases or self.asked_before(said):
             return False
         reference = said.occurred_at or correcting.recorded_at

@@ -138,3 +138,64 @@ def test_a_bare_correction_stored_before_its_slip_leaves_it(mem: Memory, extract
     ingest(mem, _correction(tmp_path, "Sorry, I meant January, not December."), extractor)
     ingest(mem, _slip(tmp_path, "Lisbon"), extractor)
     assert _named(mem, MID_DECEMBER, None) == {"2026-12"}
+
+
+@pytest.mark.parametrize(
+    ("known", "correction", "city"),
+    [
+        (
+            Entity(NS, "ent:place:new-york-city", "New York City", "Place", ("New York",)),
+            "Sorry, I meant I start at the New York Times in January, not December, and I'm moving to New York City"
+            " in January.",
+            "New York City",
+        ),
+        (
+            Entity(NS, "ent:place:london", "London", "Place", ("the City",)),
+            "Sorry, I meant I start at Globex in the city in January, not December, and I'm moving to London in"
+            " January.",
+            "London",
+        ),
+    ],
+    ids=["alias-inside-a-longer-name", "alias-as-an-ordinary-word"],
+)
+def test_an_alias_said_inside_another_name_or_as_a_word_binds_nothing(
+    mem: Memory, extractor: Any, tmp_path: Path, known: Entity, correction: str, city: str
+) -> None:
+    """The denial restates the job's clause: "New York" inside "the New York Times" and the word "city" are
+    not the city's alias said, so the December move said after stays (before, it was wiped)."""
+    mem.store.write(Batch(NS, entities=[known]))
+    ingest(mem, _correction(tmp_path, correction), extractor)
+    ingest(mem, _slip(tmp_path, city), extractor)
+    assert _named(mem, MID_DECEMBER, None) == {"2026-12"}
+
+
+@pytest.mark.parametrize(
+    ("clause", "keys", "own", "denied"),
+    [
+        ("I'm moving to Lisbon, Portugal", {"lisbon"}, "lisbon", True),
+        ("I'm moving to NYC", {"new-york-city", "nyc"}, "new-york-city", True),
+        ("I start at the New York Times", {"new-york-city", "new-york"}, "new-york-city", False),
+        ("I start at Globex in the city", {"london", "city"}, "london", False),
+        ("I start yoga", {"yoga"}, "yoga", True),
+    ],
+)
+def test_a_name_is_read_whole(clause: str, keys: set[str], own: str, denied: bool) -> None:
+    from graphmem.extract.denied_times import _denied_phrases
+
+    found = _denied_phrases(f"Sorry, I meant {clause} in January, not December.", "in January", keys, own)
+    assert bool(found) == denied
+
+
+def test_a_bare_correction_leaves_a_statement_said_after_it_in_the_same_minute(
+    mem: Memory, extractor: Any, tmp_path: Path
+) -> None:
+    """Turns told at one time keep their order: before, the tie let the correction bind the later statement
+    (a January move beside the December one)."""
+    chat = (
+        "[19:10] Ana: Sorry, I meant January, not December.\n"
+        "[19:10] Bruno: Ok!\n"
+        "[19:10] Ana: I'm moving to Lisbon in December, I signed a lease.\n"
+    )
+    ingest(mem, write_talk(tmp_path / "chat.txt", (SLIP_DAY, chat)), extractor)
+    assert _named(mem, MID_DECEMBER, None) == {"2026-12"}
+    assert _named(mem, MID_JANUARY, None) == {"2026-12"}
