@@ -22,6 +22,7 @@ from graphmem.models import Batch, EdgeType, Entity, Event, Fact, FactClosing, S
 if TYPE_CHECKING:
     from graphmem.embed import Embedder
     from graphmem.embed_text import EventLookup
+    from graphmem.extract.denied_times import NameLookup
     from graphmem.store.base import GraphStore
 
 __all__ = [
@@ -133,9 +134,10 @@ def default_resolver(memory: WriteTarget, embed: bool, unit: RunUnit | None = No
         told = told_in_store(store, batch.namespace, [*stored, *bound.facts], bound.events)
 
         seen = _EventCache(lambda ids: store.get_events(batch.namespace, ids))
+        names = _KnownNames(existing)
 
         def reckon(step: Batch, current: list[Fact]) -> Batch:
-            return _reckon(step, current, told, seen)
+            return _reckon(step, current, told, seen, names)
 
         # statements of several moments are reckoned one by one, as adding them one by one does
         def chains(events: Collection[str]) -> list[Fact]:
@@ -146,23 +148,39 @@ def default_resolver(memory: WriteTarget, embed: bool, unit: RunUnit | None = No
     return resolve
 
 
-def _reckon(batch: Batch, stored: list[Fact], told: Mapping[str, datetime], events: EventLookup) -> Batch:
+def _reckon(
+    batch: Batch, stored: list[Fact], told: Mapping[str, datetime], events: EventLookup, names: NameLookup | None = None
+) -> Batch:
     """:func:`graphmem.extract.temporal.update_facts` against the namespace's current facts (``told``: when
     they were told, by id); a new fact a later stored one ends (an older conversation after a newer one)
     names it as the cause of its end (:func:`graphmem.store.versions.stored_causes`), so the write records
     the end when that fact was, not when the new one was told. A stored correction of a time told after a
     new statement it denies corrects it (:func:`graphmem.extract.denied_times.stored_time_corrections`;
-    ``events``: the stored events it is read from)."""
+    ``events``: the stored events it is read from; ``names``: the names of the entities stored before the write,
+    so a correction naming its value by an alias reaches)."""
     from graphmem.extract.denied_times import stored_time_corrections
     from graphmem.extract.temporal import update_facts
     from graphmem.store.versions import stored_causes
 
-    late = stored_time_corrections(batch, stored, told, events)
+    late = stored_time_corrections(batch, stored, told, events, names)
     if late:
         batch = replace(batch, closings=(*batch.closings, *late))
     updated = update_facts(batch, stored, told=told, keep_endings=True)
     causes = stored_causes(updated, stored, told)
     return replace(updated, closings=(*updated.closings, *causes)) if causes else updated
+
+
+class _KnownNames:
+    """The names (name and aliases) of the entities stored before a write, by id; indexed on first use."""
+
+    def __init__(self, entities: Sequence[Entity]) -> None:
+        self.entities = entities
+        self.by_id: dict[str, tuple[str, ...]] | None = None
+
+    def __call__(self, entity: str) -> tuple[str, ...]:
+        if self.by_id is None:
+            self.by_id = {e.id: (e.name, *e.aliases) for e in self.entities}
+        return self.by_id.get(entity, ())
 
 
 class _EventCache:

@@ -377,9 +377,15 @@ class _Binding:
             self.facts.append(fact)
         return replace(request, predicate=hit.predicate, object_id=hit.object_id, value=hit.object_id)
 
-    @staticmethod
-    def current(fact: Fact, request: FactClosing) -> bool:
-        """Whether ``fact`` was told before ``request`` and still held when it was said (or lies ahead)."""
+    def current(self, fact: Fact, request: FactClosing) -> bool:
+        """Whether ``fact`` was told before ``request`` and still held when it was said (or lies ahead).
+
+        Turns of the batch told at the same time are ordered by their place in it, so a statement said after
+        the correction in the same minute is not one it corrects."""
+        if fact.recorded_at == request.recorded_at and fact.evidence and request.evidence:
+            at = self.order.get(request.evidence[0])
+            if at is not None and self.order.get(fact.evidence[0], -1) > at:
+                return False
         return fact.recorded_at <= request.recorded_at and (
             fact.valid_to is None or fact.valid_to >= request.recorded_at
         )

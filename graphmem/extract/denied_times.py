@@ -6,9 +6,12 @@ December that memory holds when the correction is written (:mod:`graphmem.extrac
 older chat ingested after a live message), that binding has passed: closings are not stored. What is
 stored is the fact the correction stated (Ana ``lives_in`` Lisbon from January, its evidence the correcting
 turn) and the turn's text, which denies the time (", not December") right after the phrase that dates that
-fact, in the clause "I meant" restates: the fact's object is named between the two in one sentence, as the
-forward binding takes the restated clause's object ("I meant I start at Globex in January, not December, and
-I'm moving to Lisbon in January." denies Globex's time, not Lisbon's).
+fact, in the clause "I meant" restates: the fact's object is named between the two in one sentence (by any
+name the entity is known by: its name or an alias resolution gave it, "NYC" for New York City; the names are
+matched as whole words, not inside a longer capitalised name, an alias only where capitalised: :func:`_names`),
+as the forward binding takes the restated clause's object ("I meant
+I start at Globex in January, not December, and I'm moving to Lisbon in January." denies Globex's time,
+not Lisbon's).
 :func:`stored_time_corrections` reads the denial back from them and gives, for each new statement it
 reaches, the correction request the forward binding would have made, which
 :func:`graphmem.extract.temporal.apply_corrections` applies as any other: the slip held for no time, a
@@ -26,7 +29,7 @@ the denied time too, which one slipped is not said, and nothing is corrected.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, MutableMapping
+from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -39,7 +42,7 @@ from graphmem.models import OVER_PHRASE, Batch, Event, Fact, FactClosing
 if TYPE_CHECKING:
     from graphmem.embed_text import EventLookup
 
-__all__ = ["REACH", "loose", "resolver", "stored_time_corrections", "turns_before"]
+__all__ = ["REACH", "NameLookup", "loose", "resolver", "stored_time_corrections", "turns_before"]
 
 #: How many turns back a correction looks for its speaker's previous turn and the turns between
 #: (:func:`turns_before`; :mod:`graphmem.extract.correction_targets` binds with the same reach).
@@ -48,6 +51,9 @@ REACH = 3
 _YEAR = re.compile(r"\b\d{4}\b|'\d{2}\b")
 
 _RESOLVERS: list[TimeResolver] = []
+
+#: The names an entity is known by (its name and aliases), by id; none for an entity not found.
+NameLookup = Callable[[str], Iterable[str]]
 
 
 def resolver() -> TimeResolver:
@@ -103,24 +109,46 @@ def _dated(fact: Fact, *, slipped: bool = False) -> bool:
     )
 
 
-def _names(words: list[str], key: str) -> bool:
-    """Whether some run of ``words`` is a name whose id part is ``key`` (:func:`name_key`)."""
-    return any(
-        slug(" ".join(words[i:j])) == key for i in range(len(words)) for j in range(i + 1, min(i + 7, len(words) + 1))
-    )
+def _capital(word: str) -> bool:
+    """Whether ``word`` starts a name (a capital or a digit; "I" and "I'm" do not)."""
+    return (word[:1].isupper() or word[:1].isdigit()) and re.split(r"['’]", word)[0] != "I"
 
 
-def _denied_phrases(text: str, phrase: str, value: str) -> list[str]:
+def _names(words: list[str], keys: set[str], own: str) -> bool:
+    """Whether some run of ``words`` is a whole name whose slug is one of ``keys``.
+
+    The run is not part of a longer name: the words either side of it do not continue a capitalised run
+    ("New York" is not said in "the New York Times"), unless punctuation parts them ("Lisbon, Portugal").
+    A key other than ``own`` (the id's name part) is an alias, matched only where the run is capitalised,
+    so an alias that is also an ordinary word ("the city") is not read in its lower-case use.
+    """
+
+    def joined(left: str, right: str) -> bool:
+        return _capital(left) and _capital(right) and left[-1:] not in ",;:"
+
+    for i in range(len(words)):
+        if i and joined(words[i - 1], words[i]):
+            continue  # inside a longer capitalised run
+        for j in range(i + 1, min(i + 7, len(words) + 1)):
+            key = slug(" ".join(words[i:j]))
+            if key not in keys or (j < len(words) and joined(words[j - 1], words[j])):
+                continue
+            if key == own or any(_capital(w) for w in words[i:j]):
+                return True
+    return False
+
+
+def _denied_phrases(text: str, phrase: str, keys: set[str], own: str = "") -> list[str]:
     """The words after ", not" that follow ``phrase`` in a sentence of ``text`` where the speaker says what
-    they meant of ``value`` (an entity id), its name said between "I meant" and ``phrase`` ("Sorry, I meant
-    I'm moving to Lisbon in January, not December." → ``["December"]`` for Lisbon; none for Lisbon in "I
-    meant I start at Globex in January, not December, and I'm moving to Lisbon in January.": the denial
-    restates Globex's clause), longest reading first, each shorter by a word."""
+    they meant of an entity, one of its names (``keys``, slugs; ``own`` its id's name part; :func:`_names`)
+    said as a whole name between "I meant" and ``phrase``
+    ("Sorry, I meant I'm moving to Lisbon in January, not December." → ``["December"]`` for Lisbon; none
+    for Lisbon in "I meant I start at Globex in January, not December, and I'm moving to Lisbon in
+    January.": the denial restates Globex's clause), longest reading first, each shorter by a word."""
     out: list[str] = []
-    key = name_key(value)
     pattern = rf"\bI\s+mean(?:t)?\b(?P<clause>[^.!?]*?)(?<!\w){re.escape(phrase)}\s*,?\s*not\s+(?P<denied>[^,.;:!?]+)"
     for m in re.finditer(pattern, text, re.IGNORECASE):
-        if not _names([w.strip("\"'‘’“”()") for w in m.group("clause").split()], key):
+        if not _names([w.strip("\"'‘’“”()") for w in m.group("clause").split()], keys, own):
             continue  # the denial restates another clause of the sentence
         words = m.group("denied").split()
         out += [" ".join(words[:n]) for n in range(min(len(words), 6), 0, -1)]
@@ -134,9 +162,22 @@ def _within(start: datetime, found_start: datetime | None, found_end: datetime |
 class _Reader:
     """The stored events a batch's time corrections are read from, each looked up once."""
 
-    def __init__(self, batch: Batch, lookup: EventLookup | None) -> None:
+    def __init__(self, batch: Batch, lookup: EventLookup | None, names: NameLookup | None) -> None:
         self.events = {e.id: e for e in batch.events}
         self.lookup = lookup
+        self.names = names
+        # the batch's entities first: resolution may have given one an alias the store does not hold yet
+        self.known = {e.id: (e.name, *e.aliases) for e in batch.entities}
+        self.keys: dict[str, set[str]] = {}
+
+    def keys_of(self, entity: str) -> set[str]:
+        """The slugs of the names ``entity`` is known by, its id's name part among them."""
+        if entity not in self.keys:
+            found = self.known.get(entity)
+            if found is None and self.names is not None:
+                found = tuple(self.names(entity))
+            self.keys[entity] = {name_key(entity), *(slug(n) for n in found or ())}
+        return self.keys[entity]
 
     def get(self, ids: list[str]) -> None:
         missing = [i for i in ids if i not in self.events]
@@ -155,7 +196,9 @@ class _Reader:
         if said is None or said.speaker is None or name_key(correcting.subject_id) != slug(said.speaker):
             return False
         assert slip.valid_from is not None and correcting.time_phrase is not None
-        phrases = _denied_phrases(said.text, correcting.time_phrase, correcting.object_id)
+        phrases = _denied_phrases(
+            said.text, correcting.time_phrase, self.keys_of(correcting.object_id), name_key(correcting.object_id)
+        )
         if not phrases or self.asked_before(said):
             return False
         reference = said.occurred_at or correcting.recorded_at
@@ -168,7 +211,11 @@ class _Reader:
 
 
 def stored_time_corrections(
-    batch: Batch, stored: Iterable[Fact], told: Mapping[str, datetime], lookup: EventLookup | None
+    batch: Batch,
+    stored: Iterable[Fact],
+    told: Mapping[str, datetime],
+    lookup: EventLookup | None,
+    names: NameLookup | None = None,
 ) -> tuple[FactClosing, ...]:
     """The correction requests stored corrections of a time make of the batch's statements (module docs).
 
@@ -177,6 +224,8 @@ def stored_time_corrections(
         stored: the namespace's current facts as the write finds them (the correcting facts among them).
         told: when facts were told, by id (:func:`graphmem.extract.temporal.told_times`).
         lookup: the stored events among some ids (the correcting turns and the turns before them).
+        names: the names a stored entity is known by (name and aliases), so a correction naming the value by
+            an alias reaches; without it, only the batch's entities' names and the ids' name parts are known.
 
     Returns:
         One request per stored correcting fact that reaches a statement of the batch (``correction``
@@ -213,7 +262,7 @@ def stored_time_corrections(
     ]
     if not correcting:
         return ()
-    reader = _Reader(batch, lookup)
+    reader = _Reader(batch, lookup, names)
     reader.get([f.evidence[0] for f in correcting if f.evidence])
     out: dict[FactClosing, None] = {}
     for c in correcting:
